@@ -1,0 +1,13 @@
+/**
+ * @figgro/core: an Effect-native client for the Figgro ERP API.
+ */
+export * as DateFilter from "./DateFilter.js"
+export * as Endpoints from "./Endpoints.js"
+export { Figgro, type FiggroShape, type Resource, type WalkOptions } from "./Figgro.js"
+export { FiggroConfig, FiggroConfigError, type FiggroConfigOptions, type FiggroConfigShape } from "./FiggroConfig.js"
+export * from "./FiggroError.js"
+export { FiggroHttp, type Page } from "./FiggroHttp.js"
+export * as Metrics from "./Metrics.js"
+export { type BudgetSnapshot, RateBudget, type RateBudgetShape } from "./RateBudget.js"
+export * as Retry from "./Retry.js"
+export * as Schemas from "./Schemas.js"
