@@ -178,8 +178,8 @@ export type ResourceName = (typeof all)[number]["name"]
 
 export const resourceNames: ReadonlyArray<ResourceName> = all.map((e) => e.name)
 
-/** Any of the five endpoints. */
-export type AnyEndpoint = (typeof all)[number]
+/** Any of the five endpoints, its record type left open (schemas are invariant, so a union would not fit). */
+export type AnyEndpoint = Endpoint<ResourceName, any>
 
 /** The endpoint of a resource name, if there is one. */
 export const byName = (name: string): AnyEndpoint | undefined => all.find((e) => e.name === name)

@@ -1,0 +1,19 @@
+/**
+ * The Figgro client on Node: the core client over Node's HTTP stack.
+ *
+ * @example
+ * ```ts
+ * // FIGGRO_API_KEY (and optionally FIGGRO_BASE_URL, FIGGRO_*) from the environment
+ * program.pipe(Effect.provide(FiggroNode.layerConfig), NodeRuntime.runMain)
+ * ```
+ */
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { Figgro, FiggroConfig, type FiggroConfigOptions } from "@figgro/core"
+import * as Layer from "effect/Layer"
+
+/** `Figgro` configured from code. */
+export const layer = (options: FiggroConfigOptions) =>
+  Figgro.layer.pipe(Layer.provide([NodeHttpClient.layerUndici, FiggroConfig.layer(options)]))
+
+/** `Figgro` configured from `FIGGRO_*` environment variables. */
+export const layerConfig = Figgro.layer.pipe(Layer.provide([NodeHttpClient.layerUndici, FiggroConfig.layerConfig]))

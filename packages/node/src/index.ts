@@ -1,0 +1,4 @@
+/**
+ * @figgro/node: the Node runtime for @figgro/core.
+ */
+export * as FiggroNode from "./FiggroNode.js"
