@@ -110,6 +110,8 @@ const validateBaseUrl = (baseUrl: string) => {
   return fail(`FIGGRO_BASE_URL ${JSON.stringify(baseUrl)} must be an https:// URL.`)
 }
 
+const missingKeyMessage = "FIGGRO_API_KEY is not set: export it with your Figgro API key (fgr_…)."
+
 const validatePositive = (name: string, value: number) =>
   Number.isInteger(value) && value >= 1 ? Effect.void : fail(`${name} must be a whole number of at least 1, got ${value}.`)
 
@@ -137,9 +139,7 @@ export const make = (options: FiggroConfigOptions): Effect.Effect<FiggroConfigSh
 
 /** The options as read from the environment (`FIGGRO_*` variables). */
 export const options: Config.Config<FiggroConfigOptions> = Config.all({
-  apiKey: Config.redacted("FIGGRO_API_KEY").pipe(
-    Config.orElse(() => Config.fail("FIGGRO_API_KEY is not set: export it with your Figgro API key (fgr_…)."))
-  ),
+  apiKey: Config.redacted("FIGGRO_API_KEY").pipe(Config.orElse(() => Config.fail(missingKeyMessage))),
   baseUrl: Config.string("FIGGRO_BASE_URL").pipe(Config.withDefault(defaultBaseUrl)),
   retry: Config.all({
     maxAttempts: Config.integer("FIGGRO_RETRY_MAX_ATTEMPTS").pipe(Config.withDefault(defaults.retry.maxAttempts)),
@@ -177,6 +177,5 @@ export class FiggroConfig extends Context.Tag("@figgro/core/FiggroConfig")<Figgr
 /** A ConfigError's text, first line only: Effect's own rendering repeats the path noise. */
 const describeConfigError = (error: unknown): string => {
   const text = String(error)
-  const match = /FIGGRO_API_KEY is not set[^)\]\n]*/.exec(text)
-  return match ? match[0] : `Invalid configuration: ${text}`
+  return text.includes(missingKeyMessage) ? missingKeyMessage : `Invalid configuration: ${text}`
 }
