@@ -3,7 +3,13 @@
  * handler that records every request with the (test) time it arrived.
  */
 import * as Clock from "effect/Clock"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as TestClock from "effect/TestClock"
+import { Figgro } from "../src/Figgro.js"
+import type { FiggroConfigOptions } from "../src/FiggroConfig.js"
+import * as FiggroTest from "../src/testing/FiggroTest.js"
 import type { MockHandler, MockRequest, MockResponse } from "../src/testing/MockHttp.js"
 import * as MockHttp from "../src/testing/MockHttp.js"
 
@@ -73,3 +79,18 @@ export const recording = (
 
 /** Retry delays measured between consecutive requests. */
 export const gaps = (sent: ReadonlyArray<Sent>): Array<number> => sent.slice(1).map((s, i) => s.at - sent[i]!.at)
+
+/** Provides a `Figgro` client answered by `handler`, with the secret test key and these options. */
+export const withClient = (handler: MockHandler, options: Partial<FiggroConfigOptions> = {}) =>
+  Effect.provide(FiggroTest.layer(handler, { apiKey: secretKey, ...options }))
+
+/** Page `page` of products. */
+export const productsPage = (page = 1) => Effect.flatMap(Figgro, (figgro) => figgro.products.page(page))
+
+/** Runs `self` in a fiber while the test clock moves `duration` ahead, then joins it. */
+export const runFor = (duration: Duration.DurationInput) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
+  Effect.gen(function*() {
+    const fiber = yield* Effect.fork(self)
+    yield* TestClock.adjust(duration)
+    return yield* Fiber.join(fiber)
+  })
