@@ -20,9 +20,10 @@ export const shouldRetry = (options: RetryOptions) => (error: FiggroError): bool
 /** The retry schedule for one request; its input is the error of the attempt that failed. */
 export const schedule = (options: RetryOptions): Schedule.Schedule<unknown, FiggroError> => {
   const maxDelay = options.maxDelay
+  // Jitter first, then cap: maxDelay is the largest delay, jitter included.
   const backoff = Schedule.exponential(options.baseDelay).pipe(
-    Schedule.modifyDelay((delay) => Duration.min(delay, maxDelay)),
-    Schedule.jittered
+    Schedule.jittered,
+    Schedule.modifyDelay((delay) => Duration.min(delay, maxDelay))
   )
   return Schedule.intersect(backoff, Schedule.identity<FiggroError>()).pipe(
     // Retry-After is a floor: never ask again sooner than the server said.
