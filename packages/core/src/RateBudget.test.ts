@@ -4,25 +4,13 @@ import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
-import { envelope, pageOf, product, recording, runFor, type Sent, withClient } from "../test/fixtures.js"
+import { busiestWindow, envelope, pageOf, product, recording, runFor, withClient } from "../test/fixtures.js"
 import { Figgro } from "./Figgro.js"
 import { RateBudget } from "./RateBudget.js"
 import * as MockHttp from "./testing/MockHttp.js"
 
 const minute = 60_000
 const hour = 60 * minute
-
-/** The most requests found in any window of `windowMillis` (a request at t counts in [t, t + window)). */
-const busiestWindow = (sent: ReadonlyArray<Sent>, windowMillis: number): number => {
-  const times = sent.map((s) => s.at).sort((a, b) => a - b)
-  let most = 0
-  let start = 0
-  for (let end = 0; end < times.length; end++) {
-    while (times[end]! - times[start]! >= windowMillis) start++
-    most = Math.max(most, end - start + 1)
-  }
-  return most
-}
 
 describe("the in-memory budget", () => {
   it.effect("lets `limit` requests through at once, then waits exactly until the oldest leaves the window", () =>

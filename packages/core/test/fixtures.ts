@@ -94,3 +94,15 @@ export const runFor = (duration: Duration.DurationInput) => <A, E, R>(self: Effe
     yield* TestClock.adjust(duration)
     return yield* Fiber.join(fiber)
   })
+
+/** The most requests sent in any window of `windowMillis` (a request at t counts in [t, t + window)). */
+export const busiestWindow = (sent: ReadonlyArray<Sent>, windowMillis: number): number => {
+  const times = sent.map((s) => s.at).sort((a, b) => a - b)
+  let most = 0
+  let start = 0
+  for (let end = 0; end < times.length; end++) {
+    while (times[end]! - times[start]! >= windowMillis) start++
+    most = Math.max(most, end - start + 1)
+  }
+  return most
+}
