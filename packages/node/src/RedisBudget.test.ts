@@ -47,7 +47,7 @@ const expectBudgetError = <A, R>(effect: Effect.Effect<A, BudgetError, R>) =>
     return error
   })
 
-describe.skipIf(!RedisServer.available)("RedisBudget (real redis-server)", () => {
+describe("RedisBudget (real redis-server)", () => {
   it.scopedLive("4 processes never exceed the limit in any rolling window, and use all of it", () =>
     Effect.gen(function*() {
       const server = yield* RedisServer.start

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * it.scopedLive.skipIf(!RedisServer.available)("...", () =>
+ * it.scopedLive("...", () =>
  *   Effect.gen(function*() {
  *     const server = yield* RedisServer.start
  *     // server.url = "redis://127.0.0.1:<port>"
@@ -14,14 +14,12 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import { type ChildProcess, spawn, spawnSync } from "node:child_process"
+import { type ChildProcess, spawn } from "node:child_process"
 import * as Net from "node:net"
 
 /** The binary to run: `REDIS_SERVER_BIN`, else `redis-server` on the PATH. */
 export const binary = process.env["REDIS_SERVER_BIN"] ?? "redis-server"
 
-/** Whether the binary can be run here; tests that need it are skipped otherwise. */
-export const available: boolean = spawnSync(binary, ["--version"], { stdio: "ignore" }).status === 0
 
 export interface RunningRedis {
   readonly port: number
@@ -84,12 +82,18 @@ export const start: Effect.Effect<RunningRedis, Error, Scope.Scope> = Effect.gen
       done()
       resume(Effect.fail(new Error(`redis-server exited with code ${code} before it was ready:\n${output}`)))
     }
+    const onError = (error: Error) => {
+      done()
+      resume(Effect.fail(new Error(`Cannot run ${binary} (${error.message}): install it (apt-get install redis-server) or set REDIS_SERVER_BIN.`)))
+    }
     const done = () => {
       child.stdout?.off("data", onData)
       child.off("exit", onExit)
+      child.off("error", onError)
     }
     child.stdout?.on("data", onData)
     child.once("exit", onExit)
+    child.once("error", onError)
   }).pipe(
     Effect.timeoutFail({
       duration: Duration.seconds(10),
