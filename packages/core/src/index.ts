@@ -3,6 +3,10 @@
  */
 export * as DateFilter from "./DateFilter.js"
 export * as Endpoints from "./Endpoints.js"
+export * as Checkpoint from "./Checkpoint.js"
+export * as Export from "./Export.js"
+export * as ExportFields from "./ExportFields.js"
+export * as ExportSink from "./ExportSink.js"
 export { Figgro, type FiggroShape, type Resource, type WalkOptions } from "./Figgro.js"
 export { FiggroConfig, FiggroConfigError, type FiggroConfigOptions, type FiggroConfigShape } from "./FiggroConfig.js"
 export * from "./FiggroError.js"
