@@ -72,7 +72,7 @@ describe("NdjsonSink", () => {
       const path = NdjsonSink.pathOf(dir, "raw-materials")
       const [position] = yield* Effect.scoped(Effect.flatMap(open(sink, Option.none()), (s) => writePages(s, [page1])))
       // a run killed mid-page: half a line after the checkpointed position
-      NodeFs.appendFileSync(path, `{"id":"${uuid(3)}","materialName":"Iso`)
+      NodeFs.appendFileSync(path, `{"id":"${uuid(3)}","materialName":"Iso${"x".repeat(10_000)}`)
       yield* Effect.scoped(Effect.flatMap(open(sink, Option.some(position!)), (s) => writePages(s, [page2])))
       const lines = NodeFs.readFileSync(path, "utf8").trimEnd().split("\n").map((line) => JSON.parse(line))
       assert.deepStrictEqual(lines, [...page1, ...page2])
@@ -149,7 +149,7 @@ describe("CsvSink", () => {
         Effect.flatMap(open(sink, Option.none()), (s) => writePages(s, [[], page1]))
       )
       assert.deepStrictEqual((empty as { columns: Array<string> }).columns.at(-1), "_extra")
-      NodeFs.appendFileSync(path, `${uuid(3)},"Isol`)
+      NodeFs.appendFileSync(path, `${uuid(3)},"Isol${"x".repeat(10_000)}`)
       yield* Effect.scoped(Effect.flatMap(open(sink, Option.some(position!)), (s) => writePages(s, [page2])))
       const [header, ...rows] = CsvReader.parse(NodeFs.readFileSync(path, "utf8"))
       assert.deepStrictEqual(header, (position as { columns: Array<string> }).columns)
