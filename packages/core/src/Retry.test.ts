@@ -1,8 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
 import * as TestClock from "effect/TestClock"
 import { envelope, gaps, product, productsPage, recording, runFor, withClient } from "../test/fixtures.js"
+import { defaults } from "./FiggroConfig.js"
+import { RateLimited } from "./FiggroError.js"
 import * as Retry from "./Retry.js"
 import type { MockResponse } from "./testing/MockHttp.js"
 import * as MockHttp from "./testing/MockHttp.js"
@@ -160,6 +164,21 @@ describe("Retry-After", () => {
       )
       assert.strictEqual(error._tag, "RateLimited")
       assert.strictEqual(sent.length, 1)
+    }))
+
+  it.effect("the schedule itself waits at least Retry-After, whatever the budget does", () =>
+    Effect.gen(function*() {
+      const rateLimited = new RateLimited({
+        status: 429,
+        code: "RATE_LIMITED",
+        message: "slow down",
+        endpoint: "/api/v1/Inventory/getproducts",
+        page: 1,
+        retryAfterMillis: 7000
+      })
+      const options = { ...defaults.retry, maxAttempts: 3 }
+      const delays = yield* Schedule.run(Schedule.delays(Retry.schedule(options)), 0, [rateLimited, rateLimited])
+      assert.deepStrictEqual(Chunk.toArray(delays).map(Duration.toMillis), [7000, 7000])
     }))
 
   it("parses both forms, relative to now", () => {
