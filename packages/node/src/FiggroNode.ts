@@ -1,5 +1,6 @@
 /**
- * The Figgro client on Node: the core client over Node's HTTP stack.
+ * The Figgro client on Node: the core client over Node's HTTP stack (undici).
+ * The layers also expose the `FiggroConfig` they were built from.
  *
  * @example
  * ```ts
@@ -13,7 +14,10 @@ import * as Layer from "effect/Layer"
 
 /** `Figgro` configured from code. */
 export const layer = (options: FiggroConfigOptions) =>
-  Figgro.layer.pipe(Layer.provide([NodeHttpClient.layerUndici, FiggroConfig.layer(options)]))
+  Figgro.layer.pipe(Layer.provideMerge(FiggroConfig.layer(options)), Layer.provide(NodeHttpClient.layerUndici))
 
 /** `Figgro` configured from `FIGGRO_*` environment variables. */
-export const layerConfig = Figgro.layer.pipe(Layer.provide([NodeHttpClient.layerUndici, FiggroConfig.layerConfig]))
+export const layerConfig = Figgro.layer.pipe(
+  Layer.provideMerge(FiggroConfig.layerConfig),
+  Layer.provide(NodeHttpClient.layerUndici)
+)

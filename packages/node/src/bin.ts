@@ -10,8 +10,8 @@ import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import type { FiggroConfigError, FiggroError } from "@figgro/core"
-import { advise } from "./cli/Advice.js"
+import type { Export, FiggroConfigError } from "@figgro/core"
+import { advise, exitCodeOf } from "./cli/Advice.js"
 import { run } from "./cli/Cli.js"
 import { CliExit } from "./cli/CliExit.js"
 import { ExitCode } from "./cli/ExitCode.js"
@@ -21,12 +21,8 @@ const report = (error: unknown): Effect.Effect<number> => {
   // @effect/cli has already printed what was wrong with the command line.
   if (ValidationError.isValidationError(error)) return Effect.succeed(ExitCode.usage)
   if (error instanceof CliExit) return Effect.as(error.message === "" ? Effect.void : Console.error(error.message), error.code)
-  const failure = error as FiggroError | FiggroConfigError
-  // A 400 raised before sending (bad --start-date) is a usage error; one the server answered is a refusal.
-  const code = failure._tag === "FiggroConfigError" || (failure._tag === "BadRequest" && failure.requestId === undefined) ?
-    ExitCode.usage :
-    ExitCode.refused
-  return Effect.as(Console.error(advise(failure)), code)
+  const failure = error as Export.ExportError | FiggroConfigError
+  return Effect.as(Console.error(advise(failure)), exitCodeOf(failure))
 }
 
 const program = run(process.argv).pipe(

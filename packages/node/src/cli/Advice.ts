@@ -2,13 +2,20 @@
  * Every error the CLI can meet, as one line that says what happened and what
  * to do about it. Built from error fields only: the key is never in them.
  */
-import type { FiggroConfigError, FiggroError } from "@figgro/core"
+import type { Export, FiggroConfigError } from "@figgro/core"
+import { ExitCode } from "./ExitCode.js"
 
 const where = (error: { readonly endpoint: string; readonly page: number }) => `${error.endpoint} page ${error.page}`
 
 /** What happened, and what to do. */
-export const advise = (error: FiggroError | FiggroConfigError): string => {
+export const advise = (error: Export.ExportError | FiggroConfigError): string => {
   switch (error._tag) {
+    case "CheckpointMismatch":
+      return `${error.message} Run without --resume to start afresh, or resume with the checkpoint's ${error.field} (${error.checkpoint}).`
+    case "CheckpointError":
+      return `${error.message} Delete ${error.location ?? "the checkpoint file"} and run without --resume to start afresh.`
+    case "SinkError":
+      return `Writing ${error.output ?? error.format} failed: ${error.message}. Check the disk and permissions; --resume continues from the last checkpoint.`
     case "FiggroConfigError":
       return error.message
     case "Unauthorized":
@@ -35,5 +42,25 @@ export const advise = (error: FiggroError | FiggroConfigError): string => {
       return `${error.message}. The server's paging is inconsistent; try again later.`
     case "BudgetError":
       return `The shared request budget is unavailable: ${error.message}`
+  }
+}
+
+/**
+ * The exit code for a failure: a usage or configuration error (including a
+ * 400 raised before anything was sent) is 2; a local write or checkpoint
+ * failure 1; a refusal or failure of the API 4.
+ */
+export const exitCodeOf = (error: Export.ExportError | FiggroConfigError): number => {
+  switch (error._tag) {
+    case "FiggroConfigError":
+    case "CheckpointMismatch":
+      return ExitCode.usage
+    case "BadRequest":
+      return error.requestId === undefined && error.rateLimit === undefined ? ExitCode.usage : ExitCode.refused
+    case "SinkError":
+    case "CheckpointError":
+      return ExitCode.failed
+    default:
+      return ExitCode.refused
   }
 }

@@ -1,11 +1,12 @@
 /** The `figgro` command and its subcommands. */
 import * as Command from "@effect/cli/Command"
 import { budgetCommand } from "./BudgetCommand.js"
+import { exportCommand } from "./ExportCommand.js"
 import { getCommand } from "./GetCommand.js"
 
 export const figgro = Command.make("figgro").pipe(
   Command.withDescription("Read the Figgro ERP API: export every record, fetch a page, check the budget, run a simulator."),
-  Command.withSubcommands([getCommand, budgetCommand])
+  Command.withSubcommands([exportCommand, getCommand, budgetCommand])
 )
 
 /** Runs the CLI on `argv` (as `process.argv`). */

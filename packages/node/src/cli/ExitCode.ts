@@ -2,6 +2,8 @@
 export const ExitCode = {
   /** Done. */
   ok: 0,
+  /** A local failure: the output or checkpoint could not be written or read. */
+  failed: 1,
   /** Usage or configuration error: fix the command line or the environment. */
   usage: 2,
   /** Done, but the data moved during the export (see the summary). */
