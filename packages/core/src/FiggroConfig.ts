@@ -59,10 +59,16 @@ export interface FiggroConfigShape {
 export interface FiggroConfigOptions {
   readonly apiKey: Redacted.Redacted<string> | string
   readonly baseUrl?: string
-  readonly retry?: Partial<RetryOptions>
+  readonly retry?: {
+    readonly maxAttempts?: number
+    readonly baseDelay?: Duration.DurationInput
+    readonly maxDelay?: Duration.DurationInput
+    readonly deadline?: Duration.DurationInput
+    readonly maxRetryAfter?: Duration.DurationInput
+  }
   readonly requestTimeout?: Duration.DurationInput
   readonly readAhead?: number
-  readonly budget?: Partial<BudgetOptions>
+  readonly budget?: { readonly limit?: number; readonly window?: Duration.DurationInput }
 }
 
 export const defaultBaseUrl = "https://developer.figgro.com"
@@ -121,8 +127,20 @@ export const make = (options: FiggroConfigOptions): Effect.Effect<FiggroConfigSh
     const apiKey = typeof options.apiKey === "string" ? Redacted.make(options.apiKey) : options.apiKey
     yield* validateKey(apiKey)
     const baseUrl = yield* validateBaseUrl(options.baseUrl ?? defaultBaseUrl)
-    const retry: RetryOptions = { ...defaults.retry, ...options.retry }
-    const budget: BudgetOptions = { ...defaults.budget, ...options.budget }
+    const given = options.retry ?? {}
+    const duration = (input: Duration.DurationInput | undefined, fallback: Duration.Duration) =>
+      input === undefined ? fallback : Duration.decode(input)
+    const retry: RetryOptions = {
+      maxAttempts: given.maxAttempts ?? defaults.retry.maxAttempts,
+      baseDelay: duration(given.baseDelay, defaults.retry.baseDelay),
+      maxDelay: duration(given.maxDelay, defaults.retry.maxDelay),
+      deadline: duration(given.deadline, defaults.retry.deadline),
+      maxRetryAfter: duration(given.maxRetryAfter, defaults.retry.maxRetryAfter)
+    }
+    const budget: BudgetOptions = {
+      limit: options.budget?.limit ?? defaults.budget.limit,
+      window: duration(options.budget?.window, defaults.budget.window)
+    }
     const readAhead = options.readAhead ?? defaults.readAhead
     yield* validatePositive("retry.maxAttempts", retry.maxAttempts)
     yield* validatePositive("budget.limit", budget.limit)
