@@ -18,6 +18,10 @@
  * - Paths match case-insensitively, like ASP.NET routing.
  * - `GET /swagger/v1/swagger.json` needs no key, is not rate limited and
  *   never faulted; it still gets a request number.
+ * - The injected 503 plays a load balancer: an HTML body and no
+ *   `X-RateLimit-*` headers (every other response has them).
+ * - A fault fires on the request its trigger matches, whatever that request's
+ *   response would have been; of several replacing faults the first wins.
  *
  * @example
  * ```ts
