@@ -86,6 +86,8 @@ describe("Export", () => {
         ["walk", 3, 3, 60],
         ["complete", 3, 3, 60]
       ])
+      assert.strictEqual(progress[3]!.budget?.limit, 1000)
+      assert.strictEqual(progress[3]!.budget?.remaining, 997)
       const saved = yield* store.load("job-runs")
       assert.isTrue(Option.isSome(saved) && saved.value.phase === "complete")
     }))
@@ -278,6 +280,48 @@ describe("Export", () => {
       assert.deepStrictEqual(server.state.requests, [1, 2, 3, 1, 2, 3])
       assert.strictEqual(verified.requests, 6)
       assert.deepStrictEqual(verified.drift?.changes, [{ page: 2, from: 60, to: 59, phase: "walk" }])
+    }))
+
+  it.effect("a verify pass interrupted by a failure resumes in the verify pass", () =>
+    Effect.gen(function*() {
+      const server = makeServer(60)
+      // the walk costs requests 1–3; fail page 3 of the verify pass
+      server.state.fail = (page) => page === 3 && server.state.requests.length > 3
+      const memory = ExportSink.makeMemory()
+      const store = Checkpoint.makeMemoryStore()
+      const options = { endpoint: Endpoints.jobRuns, sink: memory.sink, checkpoints: store, verify: true }
+      server.state.before = (page, data) => {
+        if (page === 2 && data[0]!.id === uuid(1)) data.shift()
+      }
+      const failed = yield* Effect.either(Export.run(options).pipe(Effect.provide(server.layer)))
+      assert.isTrue(Either.isLeft(failed))
+      const saved = yield* store.load("job-runs")
+      assert.isTrue(Option.isSome(saved) && saved.value.phase === "verify" && saved.value.nextPage === 3)
+
+      server.state.fail = () => false
+      server.state.requests = []
+      const summary = yield* Export.run({ ...options, resume: true }).pipe(Effect.provide(server.layer))
+      assert.deepStrictEqual(server.state.requests, [3])
+      assert.strictEqual(summary.resumedPhase, "verify")
+      assert.strictEqual(summary.recovered, 1)
+      const records = memory.records("job-runs")
+      assertNoDuplicates(records)
+      assert.strictEqual(records.length, 60)
+    }))
+
+  it.effect("reads ahead with concurrency and still writes in page order", () =>
+    Effect.gen(function*() {
+      const server = makeServer(240)
+      const memory = ExportSink.makeMemory()
+      const summary = yield* Export.run({
+        endpoint: Endpoints.jobRuns,
+        sink: memory.sink,
+        checkpoints: Checkpoint.makeMemoryStore(),
+        concurrency: 4
+      }).pipe(Effect.provide(server.layer))
+      assert.deepStrictEqual(memory.records("job-runs"), server.state.data)
+      assert.strictEqual(summary.requests, 10)
+      assert.deepStrictEqual([...server.state.requests].sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
     }))
 
   it.effect("resuming a complete export answers its summary without a request", () =>

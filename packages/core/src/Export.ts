@@ -55,6 +55,7 @@ import type { ExportRecord, Sink, SinkError, SinkSession } from "./ExportSink.js
 import { Figgro } from "./Figgro.js"
 import type { FiggroError } from "./FiggroError.js"
 import type { Page } from "./FiggroHttp.js"
+import type { BudgetSnapshot } from "./RateBudget.js"
 import { SeenIds } from "./SeenIds.js"
 
 /**
@@ -119,6 +120,8 @@ export interface ExportProgress {
   readonly duplicatesSkipped: number
   readonly recovered: number
   readonly driftChanges: number
+  /** The request budget now (costs no request); undefined if it could not be read. */
+  readonly budget: BudgetSnapshot | undefined
 }
 
 /** `total_records` moved during the export. */
@@ -340,8 +343,10 @@ const makeEngine = <A>(input: EngineInput<A>) =>
         return Effect.as(checkpoints.save(next), next)
       })
 
-    const progress = (current: ExportPhase) =>
-      options.onProgress === undefined ? Effect.void : options.onProgress({
+    const progress = (current: ExportPhase) => {
+      const onProgress = options.onProgress
+      if (onProgress === undefined) return Effect.void
+      return Effect.flatMap(Effect.option(figgro.budget), (budget) => onProgress({
         resource,
         phase: current,
         page: lastPageOfPhase,
@@ -354,8 +359,10 @@ const makeEngine = <A>(input: EngineInput<A>) =>
         rateLimited: stats.rateLimited,
         duplicatesSkipped: stats.duplicatesSkipped,
         recovered: stats.recovered,
-        driftChanges: stats.drift.length
-      })
+        driftChanges: stats.drift.length,
+        budget: Option.getOrUndefined(budget)
+      }))
+    }
 
     const checkPageSize = (page: Page<A>): Effect.Effect<void, CheckpointMismatch> => {
       if (pageSize === undefined) {
