@@ -12,6 +12,7 @@ export { FiggroConfig, FiggroConfigError, type FiggroConfigOptions, type FiggroC
 export * from "./FiggroError.js"
 export { FiggroHttp, type Page } from "./FiggroHttp.js"
 export * as Metrics from "./Metrics.js"
+export * as OpenApi from "./OpenApi.js"
 export { type BudgetSnapshot, RateBudget, type RateBudgetShape } from "./RateBudget.js"
 export * as Retry from "./Retry.js"
 export * as Schemas from "./Schemas.js"

@@ -16,7 +16,7 @@ export const budgetCommand = Command.make("budget", clientOptions, (flags) =>
     }
     yield* Console.log(
       [
-        `limit      ${rateLimit.limit} requests per rolling hour`,
+        `limit      ${rateLimit.limit} requests per rolling window (documented: 1,000 an hour)`,
         `remaining  ${rateLimit.remaining}`,
         `resets     ${new Date(rateLimit.resetAt).toISOString()}`,
         "(this check cost 1 request)"

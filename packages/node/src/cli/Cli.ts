@@ -3,10 +3,12 @@ import * as Command from "@effect/cli/Command"
 import { budgetCommand } from "./BudgetCommand.js"
 import { exportCommand } from "./ExportCommand.js"
 import { getCommand } from "./GetCommand.js"
+import { simCommand } from "./SimCommand.js"
+import { specCommand } from "./SpecCommand.js"
 
 export const figgro = Command.make("figgro").pipe(
   Command.withDescription("Read the Figgro ERP API: export every record, fetch a page, check the budget, run a simulator."),
-  Command.withSubcommands([exportCommand, getCommand, budgetCommand])
+  Command.withSubcommands([exportCommand, getCommand, budgetCommand, simCommand, specCommand])
 )
 
 /** Runs the CLI on `argv` (as `process.argv`). */
