@@ -16,9 +16,11 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import type * as SchemaAST from "effect/SchemaAST"
 import type { Endpoint } from "./Endpoints.js"
 import { FiggroConfig } from "./FiggroConfig.js"
 import * as Errors from "./FiggroError.js"
@@ -193,16 +195,97 @@ const decodeEnvelope = (body: string, where: Where): Effect.Effect<Envelope, Err
   })
 }
 
-/** Per-endpoint item decoders, built once: unknown fields are kept, first error reported. */
+/**
+ * Per-endpoint item decoders, built once: unknown fields are kept, first error reported.
+ *
+ * When the item schema only checks (strings, numbers, booleans, literals,
+ * filters such as a pattern, unions and optional fields of those: no
+ * transformation), a record that passes a check compiled from the schema is
+ * already its own decoded value, and is returned as received. Anything the
+ * check does not accept goes through the full Schema decoder, which decides
+ * and writes the error. This keeps records "as received" and costs a few
+ * property reads per field instead of a Schema parse per record.
+ */
 const itemDecoders = new WeakMap<Schema.Schema<any, any>, (u: unknown) => Either.Either<any, ParseResult.ParseError>>()
 
 const itemDecoder = <A>(schema: Schema.Schema<A, any>): (u: unknown) => Either.Either<A, ParseResult.ParseError> => {
   let decoder = itemDecoders.get(schema)
   if (decoder === undefined) {
-    decoder = Schema.decodeUnknownEither(schema, { onExcessProperty: "preserve" })
+    const full = Schema.decodeUnknownEither(schema, { onExcessProperty: "preserve" })
+    const accepts = compileCheck(schema.ast)
+    decoder = accepts === undefined ? full : (u) => (accepts(u) ? Either.right(u) : full(u))
     itemDecoders.set(schema, decoder)
   }
   return decoder
+}
+
+const noOptions: SchemaAST.ParseOptions = {}
+
+/**
+ * A predicate that accepts only values the decoder of `ast` accepts
+ * unchanged; `undefined` when `ast` has a part that transforms or that this
+ * does not know (then every value goes to the full decoder).
+ */
+const compileCheck = (ast: SchemaAST.AST): ((u: unknown) => boolean) | undefined => {
+  switch (ast._tag) {
+    case "StringKeyword":
+      return (u) => typeof u === "string"
+    case "NumberKeyword":
+      return (u) => typeof u === "number"
+    case "BooleanKeyword":
+      return (u) => typeof u === "boolean"
+    case "UndefinedKeyword":
+      return (u) => u === undefined
+    case "UnknownKeyword":
+      return () => true
+    case "Literal": {
+      const literal = ast.literal
+      return (u) => u === literal
+    }
+    case "Refinement": {
+      const from = compileCheck(ast.from)
+      if (from === undefined) return undefined
+      return (u) => from(u) && Option.isNone(ast.filter(u, noOptions, ast))
+    }
+    case "Union": {
+      const members: Array<(u: unknown) => boolean> = []
+      for (const type of ast.types) {
+        const check = compileCheck(type)
+        if (check === undefined) return undefined
+        members.push(check)
+      }
+      return (u) => {
+        for (const member of members) if (member(u)) return true
+        return false
+      }
+    }
+    case "TypeLiteral": {
+      if (ast.indexSignatures.length > 0) return undefined
+      const fields: Array<{ readonly name: string; readonly optional: boolean; readonly check: (u: unknown) => boolean }> =
+        []
+      for (const ps of ast.propertySignatures) {
+        if (typeof ps.name !== "string") return undefined
+        const check = compileCheck(ps.type)
+        if (check === undefined) return undefined
+        fields.push({ name: ps.name, optional: ps.isOptional, check })
+      }
+      return (u) => {
+        if (typeof u !== "object" || u === null || Array.isArray(u)) return false
+        const record = u as Record<string, unknown>
+        for (const field of fields) {
+          if (!Object.prototype.hasOwnProperty.call(record, field.name)) {
+            // A missing required field is the decoder's call (and its message).
+            if (field.optional) continue
+            return false
+          }
+          if (!field.check(record[field.name])) return false
+        }
+        return true
+      }
+    }
+    default:
+      return undefined
+  }
 }
 
 const decodeItems = <A>(
