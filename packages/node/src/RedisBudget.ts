@@ -114,7 +114,13 @@ export const maskUrl = (url: string): string => {
 class StoreFailure extends Data.TaggedError("StoreFailure")<{ readonly reason: string }> {}
 
 /** ioredis' own messages when the connection is down say little; the last connection error says more. */
-const genericMessages = ["Connection is closed", "Stream isn't writeable", "enableOfflineQueue"]
+const genericMessages = [
+  "Connection is closed",
+  "Stream isn't writeable",
+  "enableOfflineQueue",
+  // a command sent just before the connection dropped
+  "max retries per request"
+]
 
 /**
  * A shared budget over a new Redis connection, closed with the scope. Pings
@@ -186,8 +192,11 @@ export const make = (options: MakeOptions): Effect.Effect<RedisBudgetShape, Budg
 
     const describe = (cause: unknown): string => {
       const message = cause instanceof Error ? cause.message : String(cause)
-      return lastConnectionError !== undefined && genericMessages.some((generic) => message.includes(generic))
-        ? lastConnectionError
+      // Right after the connection drops, before a reconnection has failed,
+      // there is no connection error yet: say so rather than pass on
+      // ioredis' "…enableOfflineQueue options is false", which reads like advice.
+      return genericMessages.some((generic) => message.includes(generic))
+        ? lastConnectionError ?? "the connection to Redis was lost"
         : message
     }
 
