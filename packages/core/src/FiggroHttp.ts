@@ -114,7 +114,10 @@ const make = (
         const { body, response } = yield* send
         yield* Effect.annotateCurrentSpan("http.status", response.status)
         const rateLimit = readRateLimit(response.headers)
-        if (rateLimit !== undefined) yield* budget.observe(rateLimit)
+        // A 429's own instruction is its Retry-After (the gate below); its
+        // "remaining 0, resets in an hour" would otherwise close the budget
+        // for the whole window, far longer than the server asked.
+        if (rateLimit !== undefined && response.status !== 429) yield* budget.observe(rateLimit)
         const requestId = readRequestId(response.headers)
         if (response.status >= 200 && response.status < 300) {
           return { envelope: yield* decodeEnvelope(body, where), rateLimit, requestId }

@@ -127,6 +127,18 @@ describe("Retry-After", () => {
       assert.deepStrictEqual(gaps(sent), [7000])
     }))
 
+  it.effect("a 429 saying 'remaining 0, resets in an hour' still waits only its Retry-After", () =>
+    Effect.gen(function*() {
+      const { handler, sent } = failing(status(429, {
+        "retry-after": "2",
+        "x-ratelimit-limit": "1000",
+        "x-ratelimit-remaining": "0",
+        "x-ratelimit-reset": "3600"
+      }))
+      yield* productsPage(1).pipe(withClient(handler), runFor("2 hours"))
+      assert.deepStrictEqual(gaps(sent), [2000])
+    }))
+
   it.effect("as an HTTP-date: the next request waits until then", () =>
     Effect.gen(function*() {
       const now = Date.parse("2026-11-01T08:00:00Z")
