@@ -14,7 +14,7 @@
  * TestClock reaches. Keep the window short (a few seconds).
  */
 import type { Fault, LogEntry } from "@figgro/core/testing"
-import { Simulator } from "@figgro/core/testing"
+import { maxInAnyWindow, Simulator } from "@figgro/core/testing"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
@@ -61,17 +61,6 @@ export interface ScenarioResult {
 }
 
 export const apiKey = "fgr_shared_budget_test_key"
-
-/** The largest number of `times` (sorted) inside any rolling window. */
-export const maxInWindow = (times: ReadonlyArray<number>, windowMillis: number): number => {
-  let best = 0
-  let first = 0
-  for (let last = 0; last < times.length; last++) {
-    while (times[last]! - times[first]! >= windowMillis) first++
-    best = Math.max(best, last - first + 1)
-  }
-  return best
-}
 
 export const run = (options: ScenarioOptions): Effect.Effect<ScenarioResult, Error, Scope.Scope> =>
   Effect.gen(function*() {
@@ -140,7 +129,7 @@ export const run = (options: ScenarioOptions): Effect.Effect<ScenarioResult, Err
       requests: stats.requests,
       responses429: stats.rateLimited,
       maxInAnyWindow: yield* sim.maxInAnyWindow(apiKey),
-      maxArrivedInAnyWindow: maxInWindow(log.map((e) => e.time), windowMillis),
+      maxArrivedInAnyWindow: maxInAnyWindow(log.map((e) => e.time), windowMillis),
       accepted,
       budgetUsedPercent: Math.round((1000 * accepted) / (limit * windows)) / 10,
       perWorker
