@@ -312,8 +312,8 @@ const decodeItems = <A>(
     const raw = envelope.data[index]
     const result = decode(raw)
     if (Either.isLeft(result)) {
-      const id = typeof raw === "object" && raw !== null && typeof (raw as any).id === "string" ?
-        (raw as { id: string }).id :
+      const id = typeof raw === "object" && raw !== null && "id" in raw && typeof raw.id === "string" ?
+        raw.id :
         undefined
       return Effect.fail(decodeError(result.left, where, ["data", index], id, `Record ${index}`))
     }
