@@ -63,7 +63,7 @@ const describe = (tracked: Tracked, budget: BudgetSnapshot, windowMillis: number
   const p = tracked.progress
   const phase = p.phase === "verify" ? " (verifying)" : ""
   const pages = `${p.page}/${p.totalPages || "?"} pages${phase}`
-  const budgetText = Number.isFinite(budget.limit) ? `budget ${budget.remaining}/${budget.limit}` : ""
+  const budgetText = Number.isFinite(budget.limit) && p.phase !== "complete" ? `budget ${budget.remaining}/${budget.limit}` : ""
   let tail: string
   const waitUntil = budget.blockedUntil ?? (budget.remaining === 0 ? budget.resetAt : undefined)
   if (p.phase === "complete") {
