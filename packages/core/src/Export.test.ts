@@ -337,6 +337,36 @@ describe("Export", () => {
       assert.deepStrictEqual(server.state.requests, [])
     }))
 
+  it.effect("resuming a complete, unverified export with verify runs the verify pass over its output", () =>
+    Effect.gen(function*() {
+      const server = makeServer(60)
+      server.state.before = (page, data) => {
+        // after page 1 is written, its first record is deleted: record 26 moves to page 1 and is never seen
+        if (page === 2 && data[0]!.id === uuid(1)) data.shift()
+      }
+      const memory = ExportSink.makeMemory()
+      const options = { endpoint: Endpoints.jobRuns, sink: memory.sink, checkpoints: Checkpoint.makeMemoryStore() }
+      yield* Export.run(options).pipe(Effect.provide(server.layer))
+      assert.notInclude(ids(memory.records("job-runs")), uuid(26))
+
+      server.state.requests = []
+      const verified = yield* Export.run({ ...options, resume: true, verify: true }).pipe(Effect.provide(server.layer))
+      assert.strictEqual(verified.status, "completed")
+      assert.strictEqual(verified.resumedPhase, "verify")
+      assert.strictEqual(verified.recovered, 1)
+      assert.isTrue(verified.verified)
+      assert.deepStrictEqual(server.state.requests, [1, 2, 3])
+      const records = memory.records("job-runs")
+      assertNoDuplicates(records)
+      assert.strictEqual(records.length, 60)
+      assert.include(ids(records), uuid(26))
+
+      server.state.requests = []
+      const again = yield* Export.run({ ...options, resume: true, verify: true }).pipe(Effect.provide(server.layer))
+      assert.strictEqual(again.status, "already-complete")
+      assert.deepStrictEqual(server.state.requests, [])
+    }))
+
   it.effect("a corrupt checkpoint is a clear CheckpointError", () =>
     Effect.gen(function*() {
       const server = makeServer(30)

@@ -17,7 +17,9 @@
  *   `total_records` is reported in the summary.
  * - **Completion.** A finished export leaves its checkpoint in place, marked
  *   `complete`, with the final counts: resuming it again answers its summary
- *   at no cost; a run without `resume` starts afresh.
+ *   at no cost, unless `verify` is asked of an export that finished without
+ *   its verify pass: then that pass runs over the output (e.g. after drift);
+ *   a run without `resume` starts afresh.
  *
  * The checkpoint never holds the API key: the export never sees it.
  *
@@ -182,8 +184,13 @@ export const run = <A>(options: ExportOptions<A>): Effect.Effect<ExportSummary, 
     if (options.resume === true) {
       previous = yield* checkpoints.load(resource)
       if (Option.isSome(previous)) {
-        yield* checkSettings(previous.value, { resource, filters, format: sink.format })
-        if (previous.value.phase === "complete") return summarize(previous.value, { status: "already-complete" })
+        const checkpoint = previous.value
+        yield* checkSettings(checkpoint, { resource, filters, format: sink.format })
+        if (checkpoint.phase === "complete") {
+          if (!verify || checkpoint.stats.verified) return summarize(checkpoint, { status: "already-complete" })
+          // Finished without a verify pass, which is asked for now: run it over the output.
+          previous = Option.some({ ...checkpoint, phase: "verify", nextPage: 1 })
+        }
       }
     } else {
       yield* checkpoints.remove(resource)
