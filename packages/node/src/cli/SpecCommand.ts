@@ -36,6 +36,6 @@ const check = Command.make("check", { file }, ({ file }) =>
   ))
 
 export const specCommand = Command.make("spec").pipe(
-  Command.withDescription("Work with the API's OpenAPI document."),
+  Command.withDescription("Work with the API's OpenAPI document.\n\nExample:\n  figgro spec check swagger.json"),
   Command.withSubcommands([check])
 )
