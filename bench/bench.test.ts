@@ -62,6 +62,7 @@ describe("benchmarks (tiny sizes)", () => {
     positive(result.peakRssMb)
     positive(result.peakRssMbAt100k)
     positive(result.baselineRssMb)
+    positive(result.heapAfterGcMb)
     results.memory = result
   }, 60_000)
 

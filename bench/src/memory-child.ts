@@ -27,6 +27,8 @@ export interface MemoryChildResult {
   readonly peakRssMb: number
   /** The largest V8 heap in use (garbage included), sampled every 250 ms. */
   readonly peakHeapUsedMb: number
+  /** The V8 heap in use at the end after a full GC (run with --expose-gc): what the run still holds. */
+  readonly heapAfterGcMb: number | undefined
   readonly outputBytes: number
   readonly outputFolder: string
 }
@@ -66,12 +68,17 @@ const program = Effect.gen(function*() {
   })
   const seconds = (performance.now() - start) / 1000
   if (summary.records !== records) return yield* Effect.die(`exported ${summary.records} of ${records} records`)
+  const peakRssMb = Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10
+  const peakHeapUsedMb = Math.round((Math.max(peakHeapUsed, process.memoryUsage().heapUsed) / 1048576) * 10) / 10
+  const gc = (globalThis as { readonly gc?: () => void }).gc
+  gc?.()
   const result: MemoryChildResult = {
     records,
     pages: summary.pages,
     seconds: Math.round(seconds * 1000) / 1000,
-    peakRssMb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,
-    peakHeapUsedMb: Math.round((Math.max(peakHeapUsed, process.memoryUsage().heapUsed) / 1048576) * 10) / 10,
+    peakRssMb,
+    peakHeapUsedMb,
+    heapAfterGcMb: gc === undefined ? undefined : Math.round((process.memoryUsage().heapUsed / 1048576) * 10) / 10,
     outputBytes: NodeFs.statSync(NdjsonSink.pathOf(out, "products")).size,
     outputFolder: tmp
   }

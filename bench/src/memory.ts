@@ -26,6 +26,9 @@ export interface MemoryResult {
   readonly secondsAt100k: number
   readonly peakHeapUsedMb: number
   readonly peakHeapUsedMbAt100k: number
+  /** The live heap at the end, after a full GC: what the export still holds. */
+  readonly heapAfterGcMb: number | undefined
+  readonly heapAfterGcMbAt100k: number | undefined
   /** Peak RSS of the same process exporting a single page: what Node and the loaded modules cost. */
   readonly baselineRssMb: number
 }
@@ -57,7 +60,8 @@ export const runChild = (script: string, records: number): Promise<MemoryChildRe
   new Promise((resolve, reject) => {
     ChildProcess.execFile(
       process.execPath,
-      [script, String(records)],
+      // --expose-gc: after measuring the peak, the child collects and reports the live heap.
+      ["--expose-gc", script, String(records)],
       { maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error !== null) return reject(new Error(`memory child (${records} records) failed: ${error.message}\n${stderr}`))
@@ -86,6 +90,8 @@ export const measure = async (options: MemoryOptions = defaults): Promise<Memory
       secondsAt100k: small.seconds,
       peakHeapUsedMb: large.peakHeapUsedMb,
       peakHeapUsedMbAt100k: small.peakHeapUsedMb,
+      heapAfterGcMb: large.heapAfterGcMb,
+      heapAfterGcMbAt100k: small.heapAfterGcMb,
       baselineRssMb: baseline.peakRssMb
     }
   } finally {

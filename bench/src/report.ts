@@ -20,6 +20,7 @@ export interface Results {
 const x = (ratio: number) => `${ratio.toFixed(2)}×`
 const s = (seconds: number) => `${seconds.toFixed(2)} s`
 const n = (value: number) => Math.round(value).toLocaleString("en-US")
+const mb = (value: number | undefined) => (value === undefined ? "?" : `${value.toFixed(0)} MB`)
 const met = (ok: boolean) => (ok ? "met" : "**missed**")
 
 /** One row per figure: what, ours, the comparison, the target, met or missed. */
@@ -77,7 +78,7 @@ export const rows = (r: Results): ReadonlyArray<ReadonlyArray<string>> => {
     `${memory.peakRssMb.toFixed(0)} MB peak RSS (${s(memory.seconds)})`,
     `${memory.peakRssMbAt100k.toFixed(0)} MB at ${n(memory.records100k)} (${x(flat)}); idle ${
       memory.baselineRssMb.toFixed(0)
-    } MB`,
+    } MB; live heap at the end ${mb(memory.heapAfterGcMb)} (${mb(memory.heapAfterGcMbAt100k)} at ${n(memory.records100k)})`,
     "≤ 150 MB, ≤ 1.3× the 100k figure",
     met(memory.peakRssMb <= 150 && flat <= 1.3)
   ])
