@@ -93,14 +93,14 @@ export const runExport = (args: Omit<ExportArgs, keyof ClientFlags>) =>
         concurrency: Option.getOrUndefined(args.concurrency),
         onProgress: progress.onProgress
       }).pipe(
-        Effect.catchAll((error) =>
-          Effect.fail(
-            new CliExit({
-              code: exitCodeOf(error),
-              message: `${endpoint.name}: ${advise(error)}\nPages written so far are kept with their checkpoint in ${args.out}: fix the cause and run the same command with --resume.`
-            })
-          )
-        )
+        Effect.catchAll((error) => {
+          const code = exitCodeOf(error)
+          // A usage error (a bad date, a checkpoint of other settings) wrote nothing to resume.
+          const kept = code === ExitCode.usage ?
+            "" :
+            `\nPages written so far are kept with their checkpoint in ${args.out}: fix the cause and run the same command with --resume.`
+          return Effect.fail(new CliExit({ code, message: `${endpoint.name}: ${advise(error)}${kept}` }))
+        })
       )
       summaries.push(summary)
     }
@@ -118,10 +118,18 @@ export const report = (summaries: ReadonlyArray<Export.ExportSummary>) =>
     yield* Console.log(SummaryTable.render(summaries))
     const drifted = summaries.filter((s) => s.drift !== undefined)
     if (drifted.length > 0) {
+      const names = (list: ReadonlyArray<Export.ExportSummary>) => list.map((s) => s.resource).join(", ")
+      const unverified = drifted.filter((s) => !s.verified)
+      const verified = drifted.filter((s) => s.verified)
       return yield* new CliExit({
         code: ExitCode.drifted,
-        message: `Data changed during the export of ${drifted.map((s) => s.resource).join(", ")} (see "drift"). ` +
-          "Duplicates were dropped; records shifted past the walk may be missing: run again with --resume --verify to add them."
+        message: [
+          unverified.length === 0 ? undefined : `Data changed during the export of ${names(unverified)} (see "drift"). ` +
+            "Duplicates were dropped; records shifted past the walk may be missing: run again with --resume --verify to add them.",
+          verified.length === 0 ? undefined : `Data changed during the export of ${names(verified)} (see "drift"). ` +
+            "Duplicates were dropped, and the verify pass re-read every page and added the records the walk missed " +
+            `(${verified.map((s) => `${s.resource}: ${s.recovered}`).join(", ")}).`
+        ].filter((line) => line !== undefined).join("\n")
       })
     }
   })
