@@ -26,6 +26,19 @@ const assertNoKey = (error: unknown, key: string) => {
   }
 }
 
+describe("the budget margin", () => {
+  it.effect("is 1 second for the documented hour, 1 % of a short window, and configurable", () =>
+    Effect.gen(function*() {
+      const margin = (options: Partial<FiggroConfigOptions>) =>
+        Effect.map(fromOptions({ apiKey: secretKey, ...options }), (config) => Duration.toMillis(config.budget.margin))
+      assert.strictEqual(yield* margin({}), 1000)
+      assert.strictEqual(yield* margin({ budget: { window: "5 seconds" } }), 50)
+      assert.strictEqual(yield* margin({ budget: { margin: 0 } }), 0)
+      const fromEnvironment = yield* fromEnv({ FIGGRO_API_KEY: secretKey, FIGGRO_BUDGET_MARGIN: "250 millis" })
+      assert.strictEqual(Duration.toMillis(fromEnvironment.budget.margin), 250)
+    }))
+})
+
 describe("FiggroConfig", () => {
   it.layer(FiggroConfig.layer({ apiKey: secretKey }))("layer(options)", (it) => {
     it.effect("fills every option left out with its default", () =>

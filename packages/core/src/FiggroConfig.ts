@@ -15,6 +15,7 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 
@@ -41,7 +42,22 @@ export interface BudgetOptions {
   readonly limit: number
   /** Length of the rolling window. Default 60 minutes. */
   readonly window: Duration.Duration
+  /**
+   * How much longer than the window a request stays counted. The budget
+   * counts a request when it is sent, the server when it arrives: if an old
+   * request was slower to arrive than a new one, the server could still see
+   * it in its window. Default 1 second, or 1 % of a window shorter than
+   * 100 seconds (scaled-down windows in tests and demos).
+   */
+  readonly margin: Duration.Duration
 }
+
+/** 1 second, or 1 % of a shorter window. */
+const defaultMargin = (window: Duration.Duration): Duration.Duration =>
+  Duration.min(Duration.seconds(1), Duration.millis(Duration.toMillis(window) / 100))
+
+/** The window a budget should count requests in: the server's window plus the margin. */
+export const countedWindow = (budget: BudgetOptions): Duration.Duration => Duration.sum(budget.window, budget.margin)
 
 export interface FiggroConfigShape {
   readonly apiKey: Redacted.Redacted<string>
@@ -68,7 +84,11 @@ export interface FiggroConfigOptions {
   }
   readonly requestTimeout?: Duration.DurationInput
   readonly readAhead?: number
-  readonly budget?: { readonly limit?: number; readonly window?: Duration.DurationInput }
+  readonly budget?: {
+    readonly limit?: number
+    readonly window?: Duration.DurationInput
+    readonly margin?: Duration.DurationInput | undefined
+  }
 }
 
 export const defaultBaseUrl = "https://developer.figgro.com"
@@ -137,10 +157,12 @@ export const make = (options: FiggroConfigOptions): Effect.Effect<FiggroConfigSh
       deadline: duration(given.deadline, defaults.retry.deadline),
       maxRetryAfter: duration(given.maxRetryAfter, defaults.retry.maxRetryAfter)
     }
-    const budget: BudgetOptions = {
+    let budget: BudgetOptions = {
       limit: options.budget?.limit ?? defaults.budget.limit,
-      window: duration(options.budget?.window, defaults.budget.window)
+      window: duration(options.budget?.window, defaults.budget.window),
+      margin: Duration.zero
     }
+    budget = { ...budget, margin: duration(options.budget?.margin, defaultMargin(budget.window)) }
     const readAhead = options.readAhead ?? defaults.readAhead
     yield* validatePositive("retry.maxAttempts", retry.maxAttempts)
     yield* validatePositive("budget.limit", budget.limit)
@@ -172,7 +194,8 @@ export const options: Config.Config<FiggroConfigOptions> = Config.all({
   readAhead: Config.integer("FIGGRO_READ_AHEAD").pipe(Config.withDefault(defaults.readAhead)),
   budget: Config.all({
     limit: Config.integer("FIGGRO_BUDGET_LIMIT").pipe(Config.withDefault(defaults.budget.limit)),
-    window: Config.duration("FIGGRO_BUDGET_WINDOW").pipe(Config.withDefault(defaults.budget.window))
+    window: Config.duration("FIGGRO_BUDGET_WINDOW").pipe(Config.withDefault(defaults.budget.window)),
+    margin: Config.duration("FIGGRO_BUDGET_MARGIN").pipe(Config.option, Config.map(Option.getOrUndefined))
   })
 })
 

@@ -65,7 +65,8 @@ describe("the in-memory budget", () => {
       const { handler, sent } = recording((request) => Effect.succeed(MockHttp.json(200, envelope(pageOf(request), 2500))))
       const pages = yield* Effect.flatMap(Figgro, (figgro) => Stream.runCount(figgro.products.pages())).pipe(
         // Each request's timeout leaves a sleep on the TestClock; a day-long one keeps them past this test's 3 hours.
-        withClient(handler, { requestTimeout: "1 day" }),
+        // No margin here: this is about the window itself (the margin has its own test).
+        withClient(handler, { requestTimeout: "1 day", budget: { margin: 0 } }),
         runFor("3 hours")
       )
       assert.strictEqual(pages, 2500)
@@ -75,6 +76,16 @@ describe("the in-memory budget", () => {
       assert.strictEqual(sent.filter((s) => s.at === 0).length, 1000)
       assert.strictEqual(sent.filter((s) => s.at === hour).length, 1000)
       assert.strictEqual(sent[sent.length - 1]!.at, 2 * hour)
+    }))
+
+  it.effect("the margin keeps each request counted that much longer than the window", () =>
+    Effect.gen(function*() {
+      const { handler, sent } = recording((request) => Effect.succeed(MockHttp.json(200, envelope(pageOf(request), 3))))
+      yield* Effect.flatMap(Figgro, (figgro) => Stream.runDrain(figgro.products.pages())).pipe(
+        withClient(handler, { budget: { limit: 1, window: "1 minute", margin: "2 seconds" } }),
+        runFor("10 minutes")
+      )
+      assert.deepStrictEqual(sent.map((s) => s.at), [0, 62_000, 124_000])
     }))
 })
 

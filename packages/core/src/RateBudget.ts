@@ -13,7 +13,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { BudgetError, RateLimitSnapshot } from "./FiggroError.js"
-import { FiggroConfig } from "./FiggroConfig.js"
+import { countedWindow, FiggroConfig } from "./FiggroConfig.js"
 
 /** What the budget knows now, for progress displays. Times are epoch milliseconds. */
 export interface BudgetSnapshot {
@@ -44,10 +44,11 @@ export class RateBudget extends Context.Tag("@figgro/core/RateBudget")<RateBudge
     readonly window: Duration.DurationInput
   }): Effect.Effect<RateBudgetShape> => makeMemory(options)
 
-  /** The in-memory budget, sized by `FiggroConfig.budget`. */
+  /** The in-memory budget, sized by `FiggroConfig.budget` (its window widened by the margin). */
   static readonly layerMemory: Layer.Layer<RateBudget, never, FiggroConfig> = Layer.effect(
     RateBudget,
-    Effect.flatMap(FiggroConfig, (config) => makeMemory(config.budget))
+    Effect.flatMap(FiggroConfig, (config) =>
+      makeMemory({ limit: config.budget.limit, window: countedWindow(config.budget) }))
   )
 
   /** No budget at all: for tests of code that must not wait. */

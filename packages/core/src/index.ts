@@ -8,7 +8,10 @@ export * as Export from "./Export.js"
 export * as ExportFields from "./ExportFields.js"
 export * as ExportSink from "./ExportSink.js"
 export { Figgro, type FiggroShape, type Resource, type WalkOptions } from "./Figgro.js"
-export { FiggroConfig, FiggroConfigError, type FiggroConfigOptions, type FiggroConfigShape } from "./FiggroConfig.js"
+export {
+  countedWindow,
+  FiggroConfig,
+  FiggroConfigError, type FiggroConfigOptions, type FiggroConfigShape } from "./FiggroConfig.js"
 export * from "./FiggroError.js"
 export { FiggroHttp, type Page } from "./FiggroHttp.js"
 export * as Metrics from "./Metrics.js"

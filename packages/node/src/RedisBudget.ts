@@ -24,7 +24,7 @@
  * Figgro.layerWithoutBudget.pipe(Layer.provide(RedisBudget.layerConfig), …)
  * ```
  */
-import { BudgetError, type BudgetSnapshot, FiggroConfig, RateBudget, type RateBudgetShape } from "@figgro/core"
+import { BudgetError, type BudgetSnapshot, countedWindow, FiggroConfig, RateBudget, type RateBudgetShape } from "@figgro/core"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as Data from "effect/Data"
@@ -360,7 +360,7 @@ export const layer = (options: RedisBudgetOptions): Layer.Layer<RateBudget, Budg
         ...options,
         apiKey: config.apiKey,
         limit: options.limit ?? config.budget.limit,
-        window: options.window ?? config.budget.window
+        window: options.window ?? countedWindow(config.budget)
       }))
   )
 
