@@ -46,27 +46,33 @@ const formats = {
  * the process with SIGKILL once the checkpoint reaches each of `killAt`, then
  * resumes to the end. After each kill, the next run must not request a page
  * the checkpoint says is written; the output must be exactly the ground truth.
+ *
+ * Each run uses a key of its own, so the simulator's log tells the runs
+ * apart even if a killed run's last request reaches the server late.
  */
 const killAndResume = (format: keyof typeof formats, killAt: ReadonlyArray<number>) =>
   Effect.gen(function*() {
-    const { env, sim } = yield* served({ counts: { [resource]: 600 }, latency: Duration.millis(10) })
+    const runKeys = [...killAt, "end"].map((_, i) => `${key}_run${i}`)
+    const { env, sim } = yield* served({ counts: { [resource]: 600 }, latency: Duration.millis(10), keys: runKeys })
     const out = yield* Files.tempDir(`figgro-cli-kill-${format}-`)
     const args = ["export", resource, "--format", format, "--out", out]
     const runs: Array<Cli.CliResult> = []
-    /** The checkpoint's nextPage when the previous run was killed, and where the log stood. */
+    /** The checkpoint's nextPage when the previous run was killed. */
     let written = 1
-    let logFrom = 0
 
-    /** The requests since the previous kill: none for a page already written. */
-    const assertNoRefetch = Effect.gen(function*() {
-      const log = (yield* sim.log).slice(logFrom)
-      const refetched = log.filter((entry) => entry.page !== undefined && entry.page < written)
-      assert.deepStrictEqual(refetched.map((entry) => entry.page), [], `pages below ${written} fetched again`)
-      if (written > 1) assert.strictEqual(log[0]?.page, written, "the resume starts at the checkpoint's next page")
-    })
+    /** The requests of run `i`: none for a page already written; the first for the checkpoint's next page. */
+    const assertNoRefetch = (i: number) =>
+      Effect.gen(function*() {
+        const log = (yield* sim.log).filter((entry) => entry.key === runKeys[i])
+        const refetched = log.filter((entry) => entry.page !== undefined && entry.page < written)
+        assert.deepStrictEqual(refetched.map((entry) => entry.page), [], `run ${i}: pages below ${written} fetched again`)
+        assert.strictEqual(log[0]?.page, written, `run ${i} starts at the checkpoint's next page`)
+      })
 
     for (const [i, k] of killAt.entries()) {
-      const cli = yield* Cli.spawn(i === 0 ? args : [...args, "--resume"], { env })
+      const cli = yield* Cli.spawn(i === 0 ? args : [...args, "--resume"], {
+        env: { ...env, FIGGRO_API_KEY: runKeys[i] }
+      })
       yield* Cli.eventually(Effect.sync(() => (Files.readCheckpoint(out, resource)?.nextPage ?? 0) >= k), {
         timeout: "30 seconds",
         interval: "5 millis",
@@ -76,19 +82,18 @@ const killAndResume = (format: keyof typeof formats, killAt: ReadonlyArray<numbe
       const killed = yield* cli.exit
       runs.push(killed)
       assert.strictEqual(killed.signal, "SIGKILL", Cli.describe(killed))
-      yield* assertNoRefetch
+      yield* assertNoRefetch(i)
       const checkpoint = Files.readCheckpoint(out, resource)!
       assert.strictEqual(checkpoint.phase, "walk", `killed at ${k}, before the end`)
       assert.isAtLeast(checkpoint.nextPage, k)
       assert.isBelow(checkpoint.nextPage, 25)
       written = checkpoint.nextPage
-      logFrom = (yield* sim.log).length
     }
 
-    const finished = yield* Cli.run([...args, "--resume"], { env })
+    const finished = yield* Cli.run([...args, "--resume"], { env: { ...env, FIGGRO_API_KEY: runKeys[killAt.length] } })
     runs.push(finished)
     assert.strictEqual(finished.code, ExitCode.ok, Cli.describe(finished))
-    yield* assertNoRefetch
+    yield* assertNoRefetch(killAt.length)
     assert.strictEqual(Files.readCheckpoint(out, resource)?.phase, "complete")
 
     const truth = Files.idsOf(yield* Files.groundTruth(sim, resource))
