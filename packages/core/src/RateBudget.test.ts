@@ -1,4 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
@@ -107,6 +108,23 @@ describe("learning from the server's headers", () => {
         runFor("15 minutes")
       )
       assert.deepStrictEqual(sent.map((s) => s.at), [0, 600_000])
+    }))
+
+  it.effect("remaining 0 for requests we sent ourselves: the next goes when our own oldest leaves, not at the rounded reset", () =>
+    Effect.gen(function*() {
+      // Limit 2 per minute; the server reports its reset in whole seconds, one second late.
+      const { handler, sent } = recording((request) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Effect.succeed(MockHttp.json(200, envelope(pageOf(request), 3, [product(1)]), {
+            "x-ratelimit-limit": "2",
+            "x-ratelimit-remaining": String(Math.max(0, 2 - sent.length)),
+            "x-ratelimit-reset": String(Math.ceil((now + 60_000) / 1000) + 1)
+          }))))
+      yield* Effect.flatMap(Figgro, (figgro) => Stream.runDrain(figgro.products.pages())).pipe(
+        withClient(handler, { budget: { limit: 2, window: "1 minute", margin: 0 } }),
+        runFor("5 minutes")
+      )
+      assert.deepStrictEqual(sent.map((s) => s.at), [0, 0, 60_000])
     }))
 
   it.effect("a server that counts more requests than we sent (another program on the key) lowers what remains", () =>

@@ -120,13 +120,16 @@ const makeMemory = (options: {
         const unknown = usedByServer - sent.length
         if (unknown > 0) {
           // Requests we did not send (another program on the key): count them
-          // as leaving the window when the server says it resets.
+          // as leaving the window when the server says it resets. When the
+          // server says "remaining 0", these fill the log, so the next request
+          // waits for that reset; when our own log already accounts for every
+          // request, it knows the next free slot to the millisecond, better
+          // than the header's whole seconds.
           const sentAt = Math.min(now, headers.resetAt - windowMillis)
           let index = 0
           while (index < sent.length && sent[index]! <= sentAt) index++
           sent.splice(index, 0, ...Array.from({ length: unknown }, () => sentAt))
         }
-        if (headers.remaining <= 0 && headers.resetAt > now) blockedUntil = Math.max(blockedUntil, headers.resetAt)
       })
 
     const block = (untilMillis: number) =>

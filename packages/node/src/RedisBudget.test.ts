@@ -126,12 +126,12 @@ describe("RedisBudget (real redis-server)", () => {
       assert.strictEqual(seen.limit, 10)
       assert.strictEqual(seen.remaining, 5)
 
-      // Remaining 0 closes the gate for everyone until the reset.
+      // Remaining 0 (requests the log does not know of) holds everyone until the reset.
       const reset = now + 600
       yield* a.observe({ limit: 20, remaining: 0, resetAt: reset })
       seen = yield* b.snapshot
       assert.strictEqual(seen.remaining, 0)
-      assert.approximately(seen.blockedUntil!, reset, 50)
+      assert.approximately(seen.resetAt!, reset, 50)
       yield* b.acquire
       const waited = (yield* Clock.currentTimeMillis) - now
       assert.isAtLeast(waited, 550)

@@ -91,12 +91,14 @@ return { wait, now, count, tonumber(oldest[2]) or -1, gate, limit }
  * - the server counted `limit - remaining` requests; when the log holds fewer,
  *   adds the difference as phantom entries dated `min(now, reset - window)`,
  *   so they leave the window when the server says it resets;
- * - remaining 0 closes the gate until the reset (never shortening it).
+ * - so "remaining 0" from another consumer fills the log until the reset; when
+ *   the log already accounts for every request it knows the next free slot
+ *   to the millisecond, better than the header's whole seconds.
  *
  * Returns { phantoms added, now }.
  */
 export const observe = `${prelude}
-local log, gate_key, limit_key = KEYS[1], KEYS[2], KEYS[3]
+local log, limit_key = KEYS[1], KEYS[3]
 local window = tonumber(ARGV[2])
 local header_limit = tonumber(ARGV[3])
 local remaining = tonumber(ARGV[4])
@@ -116,11 +118,6 @@ if unknown > 0 and reset_in > 0 then
   end
   redis.call("PEXPIRE", log, window)
   added = unknown
-end
-if remaining <= 0 and reset_in > 0 then
-  local until_ms = now + reset_in
-  local gate = tonumber(redis.call("GET", gate_key))
-  if not gate or until_ms > gate then redis.call("SET", gate_key, until_ms, "PX", reset_in) end
 end
 return { added, now }
 `
