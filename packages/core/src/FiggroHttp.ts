@@ -132,7 +132,7 @@ const make = (
         return yield* Effect.fail(error)
       }).pipe(
         Effect.tapError((error) => Metric.increment(Metric.tagged(Metrics.errors, "error", error._tag))),
-        Effect.withSpan("figgro.request", { attributes: { "figgro.endpoint": endpoint.path, "figgro.page": page } })
+        Effect.withSpan("figgro.request", spanOptions(endpoint, page))
       )
 
       return attempt.pipe(
@@ -151,10 +151,16 @@ const make = (
           }))
         )
       )
-    }).pipe(Effect.withSpan("figgro.getPage", { attributes: { "figgro.endpoint": endpoint.path, "figgro.page": page } }))
+    }).pipe(Effect.withSpan("figgro.getPage", spanOptions(endpoint, page)))
 
   return { getPage }
 }
+
+/** Span attributes; no stack trace: it would point into this module, and costs a stack capture per request. */
+const spanOptions = (endpoint: { readonly path: string }, page: number) => ({
+  attributes: { "figgro.endpoint": endpoint.path, "figgro.page": page },
+  captureStackTrace: false
+})
 
 const transportMessage = (error: { readonly message: string; readonly cause?: unknown }): string => {
   const cause = error.cause instanceof Error ? `: ${error.cause.message}` : ""
