@@ -55,7 +55,11 @@ const client = Figgro.layerWithoutBudget.pipe(
     FiggroConfig.layer({
       apiKey: config.apiKey,
       baseUrl: config.baseUrl,
-      budget: { limit: config.limit, window: Duration.millis(config.windowMillis) }
+      budget: {
+        limit: config.limit,
+        window: Duration.millis(config.windowMillis),
+        ...(config.marginMillis === undefined ? {} : { margin: Duration.millis(config.marginMillis) })
+      }
     })
   ])
 )

@@ -20,6 +20,8 @@ export interface WorkerConfig {
   readonly onUnavailable: "fail" | "local"
   readonly limit: number
   readonly windowMillis: number
+  /** The budget margin (see `FiggroConfig.budget.margin`); the config's default when absent. */
+  readonly marginMillis?: number
   /** `export` only. */
   readonly outDir?: string
   /** `export` only: continue from the checkpoint in `outDir`. */
