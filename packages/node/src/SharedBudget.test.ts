@@ -94,9 +94,11 @@ describe("shared budget across processes (real redis-server, simulator over HTTP
       assert.strictEqual(injected.length, 1)
       const at = injected[0]!.time
       const hit = result.workerOf.get(injected[0]!.requestId)
-      // Each worker has at most one request in flight (read-ahead 1): one the
-      // budget granted before the 429 closed the gate may still arrive after
-      // it, within moments. Nothing else may arrive during the Retry-After.
+      // The gate closes when the process that got the 429 tells Redis, a few
+      // ms after the simulator sent it: requests granted before that moment
+      // (each worker reads one page at a time, but may finish one and be
+      // granted the next meanwhile) still arrive, within moments. Nothing
+      // else may arrive during the Retry-After.
       const inFlightMillis = 250
       const during = result.log.filter((entry) => entry.time > at && entry.time < at + retryAfterMillis)
       const next = result.log.find((entry) => entry.time >= at + inFlightMillis)
@@ -114,12 +116,6 @@ describe("shared budget across processes (real redis-server, simulator over HTTP
         assert.isBelow(entry.time - at, inFlightMillis, `request ${entry.n} arrived during the gate`)
         assert.notStrictEqual(result.workerOf.get(entry.requestId), hit)
       }
-      const perWorker = new Map<string, number>()
-      for (const entry of during) {
-        const worker = result.workerOf.get(entry.requestId) ?? "?"
-        perWorker.set(worker, (perWorker.get(worker) ?? 0) + 1)
-      }
-      for (const [worker, count] of perWorker) assert.isAtMost(count, 1, `worker ${worker} sent more than one`)
       // The walk went on after the gate, the rate-limited page included.
       assert.isDefined(next)
       assert.isAtLeast(next!.time - at, retryAfterMillis)
