@@ -14,7 +14,7 @@ import * as Effect from "effect/Effect"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { fileURLToPath } from "node:url"
-import * as Scenario from "../packages/node/src/testing/sharedBudgetScenario.js"
+import * as Scenario from "@figgro/node/testing/sharedBudgetScenario"
 
 const argument = (name: string, fallback: number): number => {
   const index = process.argv.indexOf(`--${name}`)

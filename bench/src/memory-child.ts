@@ -16,8 +16,8 @@ import * as Layer from "effect/Layer"
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
-import * as CheckpointFile from "../../packages/node/src/CheckpointFile.js"
-import * as NdjsonSink from "../../packages/node/src/sinks/NdjsonSink.js"
+import * as CheckpointFile from "@figgro/node/CheckpointFile"
+import * as NdjsonSink from "@figgro/node/sinks/NdjsonSink"
 import { apiKey } from "./common.js"
 
 export interface MemoryChildResult {

@@ -17,7 +17,7 @@ import { FiggroNode } from "@figgro/node"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import * as SimulatorServer from "../../packages/node/src/SimulatorServer.js"
+import * as SimulatorServer from "@figgro/node/SimulatorServer"
 import { apiKey, naiveExport, pageSize, round, secondsSince } from "./common.js"
 
 export interface RateWindowOptions {

@@ -18,7 +18,7 @@ import type { PlatformError } from "@effect/platform/Error"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as NodePath from "node:path"
-import { Checkpoint } from "./sinks/core.js"
+import { Checkpoint } from "@figgro/core"
 import { syncDirectory } from "./sinks/FileOutput.js"
 
 /** The checkpoint file of `resource` in `directory`. */

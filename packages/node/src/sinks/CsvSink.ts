@@ -21,7 +21,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as NodePath from "node:path"
-import { type Checkpoint, ExportFields, ExportSink } from "./core.js"
+import { type Checkpoint, ExportFields, ExportSink } from "@figgro/core"
 import * as CsvReader from "./CsvReader.js"
 import * as FileOutput from "./FileOutput.js"
 

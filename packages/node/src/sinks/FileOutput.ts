@@ -13,7 +13,7 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type * as Scope from "effect/Scope"
 import * as NodePath from "node:path"
-import { ExportSink } from "./core.js"
+import { ExportSink } from "@figgro/core"
 
 export interface FileOutput {
   readonly path: string

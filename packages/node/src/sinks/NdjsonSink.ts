@@ -16,7 +16,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as NodePath from "node:path"
-import { type Checkpoint, ExportSink } from "./core.js"
+import { type Checkpoint, ExportSink } from "@figgro/core"
 import * as FileOutput from "./FileOutput.js"
 
 export const format = "ndjson"
