@@ -12,6 +12,7 @@ import type { FiggroConfigOptions } from "../src/FiggroConfig.js"
 import * as FiggroTest from "../src/testing/FiggroTest.js"
 import type { MockHandler, MockRequest, MockResponse } from "../src/testing/MockHttp.js"
 import * as MockHttp from "../src/testing/MockHttp.js"
+import { maxInAnyWindow } from "../src/testing/simulator/RateWindow.js"
 
 /** A distinctive key: tests assert it never leaks into errors, spans or logs. */
 export const secretKey = "fgr_SECRET_visible_never"
@@ -95,14 +96,6 @@ export const runFor = (duration: Duration.DurationInput) => <A, E, R>(self: Effe
     return yield* Fiber.join(fiber)
   })
 
-/** The most requests sent in any window of `windowMillis` (a request at t counts in [t, t + window)). */
-export const busiestWindow = (sent: ReadonlyArray<Sent>, windowMillis: number): number => {
-  const times = sent.map((s) => s.at).sort((a, b) => a - b)
-  let most = 0
-  let start = 0
-  for (let end = 0; end < times.length; end++) {
-    while (times[end]! - times[start]! >= windowMillis) start++
-    most = Math.max(most, end - start + 1)
-  }
-  return most
-}
+/** The most requests sent in any window of `windowMillis`. */
+export const busiestWindow = (sent: ReadonlyArray<Sent>, windowMillis: number): number =>
+  maxInAnyWindow(sent.map((s) => s.at).sort((a, b) => a - b), windowMillis)

@@ -8,7 +8,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { BudgetError, Figgro, FiggroConfig, RateBudget } from "@figgro/core"
-import { MockHttp } from "@figgro/core/testing"
+import { maxInAnyWindow, MockHttp } from "@figgro/core/testing"
 import * as Clock from "effect/Clock"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
@@ -28,16 +28,6 @@ const apiKey = Redacted.make("fgr_live_5f3a9c0d2b7e4a61b8c3d9e0f1a2b3c4")
 const instance = (url: string, options: Partial<RedisBudget.MakeOptions> = {}) =>
   RedisBudget.make({ url, apiKey, limit: 20, window: Duration.seconds(2), ...options })
 
-/** The most grants found in any rolling window of `windowMillis` (times sorted ascending). */
-const maxInAnyWindow = (times: ReadonlyArray<number>, windowMillis: number): number => {
-  let best = 0
-  let start = 0
-  for (let end = 0; end < times.length; end++) {
-    while (times[end]! - times[start]! >= windowMillis) start++
-    best = Math.max(best, end - start + 1)
-  }
-  return best
-}
 
 const expectBudgetError = <A, R>(effect: Effect.Effect<A, BudgetError, R>) =>
   Effect.map(Effect.either(effect), (result) => {
