@@ -17,8 +17,8 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import { stringify } from "csv-stringify/sync"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import * as SinkPosition from "./SinkPosition.js"
 import * as Stream from "effect/Stream"
 import * as NodePath from "node:path"
 import { type Checkpoint, ExportFields, ExportSink } from "@figgro/core"
@@ -57,7 +57,7 @@ export const make = (directory: string): Effect.Effect<ExportSink.Sink, never, F
       Effect.gen(function*() {
         const resource = endpoint.name
         const path = pathOf(directory, resource)
-        const resumeAt = yield* decodePosition(position, { resource, path })
+        const resumeAt = yield* SinkPosition.decode(Position, position, { format, resource, output: path })
         const file = yield* FileOutput.open(fs, path, resumeAt?.bytes, { format, resource })
         const known = ExportFields.knownFields(endpoint.item).map((field) => field.name)
         let columns: ReadonlyArray<string> = resumeAt !== undefined && resumeAt.columns.length > 0 ? resumeAt.columns : []
@@ -124,22 +124,3 @@ export const make = (directory: string): Effect.Effect<ExportSink.Sink, never, F
         return session
       })
   }))
-
-const decodePosition = (
-  position: Option.Option<Checkpoint.SinkPosition>,
-  where: { readonly resource: string; readonly path: string }
-): Effect.Effect<typeof Position.Type | undefined, ExportSink.SinkError> =>
-  Option.match(position, {
-    onNone: () => Effect.succeed(undefined),
-    onSome: (value) =>
-      Schema.decodeUnknown(Position)(value).pipe(
-        Effect.mapError(() =>
-          new ExportSink.SinkError({
-            format,
-            resource: where.resource,
-            output: where.path,
-            message: `The checkpoint's output position ${JSON.stringify(value)} is not a CSV position`
-          })
-        )
-      )
-  })

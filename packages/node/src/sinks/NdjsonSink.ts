@@ -12,8 +12,8 @@
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import * as SinkPosition from "./SinkPosition.js"
 import * as Stream from "effect/Stream"
 import * as NodePath from "node:path"
 import { type Checkpoint, ExportSink } from "@figgro/core"
@@ -36,7 +36,7 @@ export const make = (directory: string): Effect.Effect<ExportSink.Sink, never, F
       Effect.gen(function*() {
         const resource = endpoint.name
         const path = pathOf(directory, resource)
-        const bytes = yield* decodePosition(position, { resource, path })
+        const bytes = (yield* SinkPosition.decode(Position, position, { format, resource, output: path }))?.bytes
         const file = yield* FileOutput.open(fs, path, bytes, { format, resource })
         let pending = ""
         const session: ExportSink.SinkSession = {
@@ -65,23 +65,3 @@ export const make = (directory: string): Effect.Effect<ExportSink.Sink, never, F
         return session
       })
   }))
-
-const decodePosition = (
-  position: Option.Option<Checkpoint.SinkPosition>,
-  where: { readonly resource: string; readonly path: string }
-): Effect.Effect<number | undefined, ExportSink.SinkError> =>
-  Option.match(position, {
-    onNone: () => Effect.succeed(undefined),
-    onSome: (value) =>
-      Schema.decodeUnknown(Position)(value).pipe(
-        Effect.map((p) => p.bytes),
-        Effect.mapError(() =>
-          new ExportSink.SinkError({
-            format,
-            resource: where.resource,
-            output: where.path,
-            message: `The checkpoint's output position ${JSON.stringify(value)} is not an NDJSON position`
-          })
-        )
-      )
-  })

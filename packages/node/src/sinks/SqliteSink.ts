@@ -24,8 +24,8 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import type { SqlError } from "@effect/sql/SqlError"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import * as SinkPosition from "./SinkPosition.js"
 import * as Stream from "effect/Stream"
 import * as NodePath from "node:path"
 import { type Checkpoint, ExportFields, ExportSink } from "@figgro/core"
@@ -78,14 +78,7 @@ export const make = (directory: string): Effect.Effect<ExportSink.Sink, never, F
         const failed = (action: string) => (error: SqlError | { readonly message: string }) =>
           fail(`Cannot ${action} ${output}: ${error.message}`)
 
-        const resumeAt = yield* Option.match(position, {
-          onNone: () => Effect.succeed(undefined),
-          onSome: (value) =>
-            Schema.decodeUnknown(Position)(value).pipe(
-              Effect.map((p) => p.batch),
-              Effect.mapError(() => fail(`The checkpoint's output position ${JSON.stringify(value)} is not a SQLite position`))
-            )
-        })
+        const resumeAt = (yield* SinkPosition.decode(Position, position, { format, resource, output }))?.batch
 
         yield* fs.makeDirectory(directory, { recursive: true }).pipe(Effect.mapError(failed("create the directory of")))
         const sql = yield* SqliteClient.make({ filename: path }).pipe(Effect.provide(Reactivity.layer))
