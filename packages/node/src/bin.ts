@@ -10,19 +10,16 @@ import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import type { Export, FiggroConfigError } from "@figgro/core"
 import { advise, exitCodeOf } from "./cli/Advice.js"
 import { run } from "./cli/Cli.js"
-import { CliExit } from "./cli/CliExit.js"
 import { ExitCode } from "./cli/ExitCode.js"
 
 /** The exit code for a failure, after printing what to do about it. */
-const report = (error: unknown): Effect.Effect<number> => {
+const report = (error: Effect.Effect.Error<ReturnType<typeof run>>): Effect.Effect<number> => {
   // @effect/cli has already printed what was wrong with the command line.
   if (ValidationError.isValidationError(error)) return Effect.succeed(ExitCode.usage)
-  if (error instanceof CliExit) return Effect.as(error.message === "" ? Effect.void : Console.error(error.message), error.code)
-  const failure = error as Export.ExportError | FiggroConfigError
-  return Effect.as(Console.error(advise(failure)), exitCodeOf(failure))
+  if (error._tag === "CliExit") return Effect.as(error.message === "" ? Effect.void : Console.error(error.message), error.code)
+  return Effect.as(Console.error(advise(error)), exitCodeOf(error))
 }
 
 const program = run(process.argv).pipe(
