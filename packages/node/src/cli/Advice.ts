@@ -2,10 +2,13 @@
  * Every error the CLI can meet, as one line that says what happened and what
  * to do about it. Built from error fields only: the key is never in them.
  */
-import type { Export, FiggroConfigError } from "@figgro/core"
+import type { BadRequest, Export, FiggroConfigError } from "@figgro/core"
 import { ExitCode } from "./ExitCode.js"
 
 const where = (error: { readonly endpoint: string; readonly page: number }) => `${error.endpoint} page ${error.page}`
+
+/** Whether a 400 came from the server, or from checking the filters before sending. */
+const sentBeforeAnswer = (error: BadRequest): boolean => error.requestId !== undefined || error.rateLimit !== undefined
 
 /** What happened, and what to do. */
 export const advise = (error: Export.ExportError | FiggroConfigError): string => {
@@ -25,7 +28,7 @@ export const advise = (error: Export.ExportError | FiggroConfigError): string =>
     case "NotFound":
       return `${error.endpoint} was not found (404 ${error.code}): check FIGGRO_BASE_URL / --base-url points at the Figgro API.`
     case "BadRequest":
-      return `The request was refused as malformed (400 ${error.code}: ${error.message}): dates must be ISO 8601, e.g. 2026-11-01 or 2026-11-01T08:00:00Z, and the start not after the end.`
+      return `${sentBeforeAnswer(error) ? "The request was refused as malformed (400 " + error.code + ": " : "Invalid filter ("}${error.message}): dates must be ISO 8601, e.g. 2026-11-01 or 2026-11-01T08:00:00Z, and the start not after the end.`
     case "RateLimited":
       return `The hourly request limit is spent (429, retry after ${Math.ceil(error.retryAfterMillis / 1000)} s, more than this run waits): run again later with --resume, or raise FIGGRO_RETRY_MAX_RETRY_AFTER.`
     case "InternalServerError":
@@ -56,7 +59,7 @@ export const exitCodeOf = (error: Export.ExportError | FiggroConfigError): numbe
     case "CheckpointMismatch":
       return ExitCode.usage
     case "BadRequest":
-      return error.requestId === undefined && error.rateLimit === undefined ? ExitCode.usage : ExitCode.refused
+      return sentBeforeAnswer(error) ? ExitCode.refused : ExitCode.usage
     case "SinkError":
     case "CheckpointError":
       return ExitCode.failed

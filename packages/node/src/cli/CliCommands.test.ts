@@ -59,7 +59,7 @@ describe("figgro commands (child process, simulator over HTTP)", () => {
         assert.isNotEmpty(result!.stderr.trim(), Cli.describe(result!))
       }
       assert.include(resource!.stderr, Endpoints.resourceNames.join(", "))
-      assert.include(date!.stderr, "job-runs: The request was refused as malformed")
+      assert.include(date!.stderr, "job-runs: Invalid filter (startDate")
       assert.include(date!.stderr, "\"2026-13-45\" is not an ISO 8601 date")
       assert.include(date!.stderr, "(no request was sent)")
       assert.notInclude(date!.stderr, "--resume", "nothing to resume after a usage error")
