@@ -10,8 +10,10 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import * as Endpoints from "../Endpoints.js"
+import { Figgro } from "../Figgro.js"
 import * as OpenApi from "../OpenApi.js"
 import type { MockRequest } from "./MockHttp.js"
+import * as FiggroTest from "./FiggroTest.js"
 import * as Faults from "./simulator/Faults.js"
 import { defaultKey, type Outcome, Simulator, type SimulatorShape, swaggerPath } from "./Simulator.js"
 
@@ -88,6 +90,28 @@ describe("Simulator", () => {
         const empty = json(yield* get(sim, jobRuns))
         assert.deepStrictEqual(empty, { page: 1, page_size: 25, total_records: 0, total_pages: 0, data: [] })
       }))
+
+    it.effect("with pastLastPage 'not-found', a page past the end is 404, as some servers answer", () =>
+      Effect.gen(function*() {
+        const sim = yield* Simulator.make({ counts: { products: 30, "job-runs": 0 }, pastLastPage: "not-found" })
+        const past = response(yield* get(sim, products, { page: "3" }))
+        assert.strictEqual(past.status, 404)
+        assert.strictEqual(JSON.parse(past.body).code, "NOT_FOUND")
+        assert.strictEqual(json(yield* get(sim, products, { page: "2" })).data.length, 5)
+        // Page 1 of an empty set is still the empty envelope, not a 404.
+        assert.deepStrictEqual(json(yield* get(sim, jobRuns)).total_pages, 0)
+      }))
+
+    it.effect("the client's walk ends at such a 404 when records vanish mid-walk", () =>
+      Effect.gen(function*() {
+        const figgro = yield* Figgro
+        const sim = yield* Simulator
+        // After page 1, 30 of 75 products are deleted: page 3, already asked for, is now past the end.
+        yield* sim.addFault(Faults.make(Faults.drift("products", -30), Faults.onRequest(1)))
+        const pages = yield* Stream.runCollect(figgro.products.pages({ concurrency: 3 }))
+        assert.deepStrictEqual(Chunk.toReadonlyArray(pages).map((p) => p.page), [1, 2])
+        assert.deepStrictEqual((yield* sim.log).map((entry) => entry.status), [200, 200, 404])
+      }).pipe(Effect.provide(FiggroTest.layerSimulator({ counts: { products: 75 }, pastLastPage: "not-found" }))))
 
     it.effect("page 0, negative, fractional or text is 400 BAD_REQUEST", () =>
       Effect.gen(function*() {

@@ -83,6 +83,12 @@ export interface SimulatorOptions {
   readonly latency?: Duration.DurationInput | { readonly min: Duration.DurationInput; readonly max: Duration.DurationInput }
   /** Faults in force from the start (see `Faults.parse` for the textual form). */
   readonly faults?: ReadonlyArray<Faults.Fault>
+  /**
+   * What a page past the last one answers: `"empty"` (default, the contract's
+   * reading: 200 with `data: []` and the true totals) or `"not-found"` (404,
+   * as some servers do; clients must survive both).
+   */
+  readonly pastLastPage?: "empty" | "not-found"
 }
 
 /** The default key. */
@@ -334,6 +340,9 @@ const make = (options: SimulatorOptions): Effect.Effect<SimulatorShape> =>
           const { from, set, to } = range.right
           const total = to - from
           const start = from + (pageResult.right - 1) * Endpoints.pageSize
+          if (options.pastLastPage === "not-found" && pageResult.right > 1 && start >= to) {
+            return error(404, "NOT_FOUND", `Page ${pageResult.right} is past the last page.`)
+          }
           const generate = Data.generators[endpoint.name]
           let data: Array<Record<string, unknown>> = []
           for (const ref of DataSet.range(set, start, Math.min(to, start + Endpoints.pageSize))) {

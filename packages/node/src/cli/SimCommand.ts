@@ -36,6 +36,11 @@ const faults = Options.text("faults").pipe(
   Options.optional
 )
 
+const pastLastPage = Options.choice("past-last-page", ["empty", "not-found"] as const).pipe(
+  Options.withDescription("What a page past the last answers: empty (200, no data) or not-found (404)."),
+  Options.withDefault("empty" as const)
+)
+
 const usage = (message: string) => new CliExit({ code: ExitCode.usage, message })
 
 const units: Record<string, string> = { ms: "millis", s: "seconds", m: "minutes", h: "hours" }
@@ -82,7 +87,7 @@ export const parseLatency = (text: string): Either.Either<NonNullable<SimulatorO
 
 export const simCommand = Command.make(
   "sim",
-  { port, apiKeys, limit, window, seed, records, latency, faults },
+  { port, apiKeys, limit, window, seed, records, latency, faults, pastLastPage },
   (args) =>
     Effect.gen(function*() {
       const keys = args.apiKeys.length > 0 ? args.apiKeys : [defaultKey]
@@ -92,6 +97,7 @@ export const simCommand = Command.make(
         keys,
         limit: args.limit,
         window: yield* parseDuration(args.window),
+        pastLastPage: args.pastLastPage,
         ...(Option.isSome(args.seed) ? { seed: args.seed.value } : {}),
         ...(Option.isSome(args.records) ? { counts: yield* parseRecords(args.records.value) } : {}),
         ...(Option.isSome(args.latency) ? { latency: yield* parseLatency(args.latency.value) } : {}),
