@@ -253,15 +253,20 @@ describe("Export", () => {
       assert.deepStrictEqual(summary.drift?.changes, [{ page: 3, from: 75, to: 77, phase: "walk" }])
     }))
 
+  /** 60 job runs; after page 1 is written its first record is deleted: record 26 moves to page 1 and is never seen. */
+  const deletionHidesRecord26 = () => {
+    const server = makeServer(60)
+    server.state.before = (page, data) => {
+      if (page === 2 && data[0]!.id === uuid(1)) data.shift()
+    }
+    const memory = ExportSink.makeMemory()
+    const options = { endpoint: Endpoints.jobRuns, sink: memory.sink, checkpoints: Checkpoint.makeMemoryStore() }
+    return { memory, options, server }
+  }
+
   it.effect("the verify pass adds a record that a deletion shifted past the walk", () =>
     Effect.gen(function*() {
-      const server = makeServer(60)
-      server.state.before = (page, data) => {
-        // after page 1 is written, its first record is deleted: record 26 moves to page 1 and is never seen
-        if (page === 2 && data[0]!.id === uuid(1)) data.shift()
-      }
-      const memory = ExportSink.makeMemory()
-      const options = { endpoint: Endpoints.jobRuns, sink: memory.sink, checkpoints: Checkpoint.makeMemoryStore() }
+      const { memory, options, server } = deletionHidesRecord26()
 
       const plain = yield* Export.run(options).pipe(Effect.provide(server.layer))
       assert.notInclude(ids(memory.records("job-runs")), uuid(26))
@@ -339,13 +344,7 @@ describe("Export", () => {
 
   it.effect("resuming a complete, unverified export with verify runs the verify pass over its output", () =>
     Effect.gen(function*() {
-      const server = makeServer(60)
-      server.state.before = (page, data) => {
-        // after page 1 is written, its first record is deleted: record 26 moves to page 1 and is never seen
-        if (page === 2 && data[0]!.id === uuid(1)) data.shift()
-      }
-      const memory = ExportSink.makeMemory()
-      const options = { endpoint: Endpoints.jobRuns, sink: memory.sink, checkpoints: Checkpoint.makeMemoryStore() }
+      const { memory, options, server } = deletionHidesRecord26()
       yield* Export.run(options).pipe(Effect.provide(server.layer))
       assert.notInclude(ids(memory.records("job-runs")), uuid(26))
 
