@@ -55,6 +55,15 @@ const ids = (records: ReadonlyArray<ExportSink.ExportRecord>) => records.map((r)
 const assertNoDuplicates = (records: ReadonlyArray<ExportSink.ExportRecord>) =>
   assert.strictEqual(new Set(ids(records)).size, records.length, "duplicate ids in the output")
 
+
+/** An export of `records` job runs from a fake server into memory, with an in-memory checkpoint store. */
+const jobRunsExport = (records: number) => {
+  const server = makeServer(records)
+  const memory = ExportSink.makeMemory()
+  const store = Checkpoint.makeMemoryStore()
+  const options = { endpoint: Endpoints.jobRuns, sink: memory.sink, checkpoints: store }
+  return { memory, options, server, store }
+}
 describe("Export", () => {
   it.effect("exports every record of every page, as received, and marks the checkpoint complete", () =>
     Effect.gen(function*() {
@@ -108,10 +117,7 @@ describe("Export", () => {
 
   it.effect("resumes after a failure at page k without refetching a written page", () =>
     Effect.gen(function*() {
-      const server = makeServer(110)
-      const memory = ExportSink.makeMemory()
-      const store = Checkpoint.makeMemoryStore()
-      const options = { endpoint: Endpoints.jobRuns, sink: memory.sink, checkpoints: store }
+      const { memory, options, server } = jobRunsExport(110)
 
       server.state.fail = (page) => page === 3
       const failed = yield* Effect.either(Export.run(options).pipe(Effect.provide(server.layer)))
@@ -236,10 +242,7 @@ describe("Export", () => {
 
   it.effect("a resumed export still drops repeats at the page boundary (the window is in the checkpoint)", () =>
     Effect.gen(function*() {
-      const server = makeServer(75)
-      const memory = ExportSink.makeMemory()
-      const store = Checkpoint.makeMemoryStore()
-      const options = { endpoint: Endpoints.jobRuns, sink: memory.sink, checkpoints: store }
+      const { memory, options, server } = jobRunsExport(75)
       server.state.fail = (page) => page === 3
       yield* Effect.either(Export.run(options).pipe(Effect.provide(server.layer)))
       server.state.fail = () => false
@@ -255,13 +258,11 @@ describe("Export", () => {
 
   /** 60 job runs; after page 1 is written its first record is deleted: record 26 moves to page 1 and is never seen. */
   const deletionHidesRecord26 = () => {
-    const server = makeServer(60)
-    server.state.before = (page, data) => {
+    const setup = jobRunsExport(60)
+    setup.server.state.before = (page, data) => {
       if (page === 2 && data[0]!.id === uuid(1)) data.shift()
     }
-    const memory = ExportSink.makeMemory()
-    const options = { endpoint: Endpoints.jobRuns, sink: memory.sink, checkpoints: Checkpoint.makeMemoryStore() }
-    return { memory, options, server }
+    return setup
   }
 
   it.effect("the verify pass adds a record that a deletion shifted past the walk", () =>
